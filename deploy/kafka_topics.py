@@ -1,6 +1,6 @@
 """Create the design document's Kafka topics (idempotent), waiting for the broker to answer first.
 
-    python -m deploy.kafka_topics [--partitions N] [--bootstrap HOST:PORT] [--wait SECONDS]
+python -m deploy.kafka_topics [--partitions N] [--bootstrap HOST:PORT] [--wait SECONDS]
 """
 
 from __future__ import annotations

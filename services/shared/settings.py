@@ -15,9 +15,12 @@ __all__ = [
     "DEFAULT_REDIS_URL",
     "Secret",
     "SettingsError",
+    "DEFAULT_JWT_AUDIENCE",
+    "DEFAULT_JWT_ISSUER",
     "env_bool",
     "env_float",
     "env_int",
+    "env_pem",
     "env_str",
 ]
 
@@ -30,6 +33,8 @@ DEFAULT_DSNS: dict[str, str] = {
 }
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:9092"
+DEFAULT_JWT_ISSUER = "booking-rush-auth"
+DEFAULT_JWT_AUDIENCE = "booking-rush"
 
 
 class SettingsError(ValueError):
@@ -94,3 +99,18 @@ def env_bool(environ: Mapping[str, str], key: str, default: bool) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{key} must be a boolean (true/false), got {raw!r}")
+
+
+def env_pem(environ: Mapping[str, str], key: str) -> str:
+    """A PEM key given inline (``KEY``) or as a file path (``KEY_FILE``); inline wins."""
+    inline = environ.get(key)
+    if inline:
+        return inline.replace("\\n", "\n")
+    path = environ.get(f"{key}_FILE")
+    if not path:
+        raise SettingsError(f"{key} or {key}_FILE is required but neither is set")
+    try:
+        with open(path, encoding="ascii") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise SettingsError(f"{key}_FILE={path!r} cannot be read: {exc.strerror}") from None
