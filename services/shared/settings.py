@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 __all__ = [
     "DEFAULT_DSNS",
+    "DEFAULT_JWT_AUDIENCE",
+    "DEFAULT_JWT_ISSUER",
     "DEFAULT_KAFKA_BOOTSTRAP",
     "DEFAULT_REDIS_URL",
     "Secret",
     "SettingsError",
-    "DEFAULT_JWT_AUDIENCE",
-    "DEFAULT_JWT_ISSUER",
     "env_bool",
     "env_float",
     "env_int",
