@@ -49,6 +49,7 @@ install_packages() {
   [ -n "$(pg_version)" ] && command -v pg_ctlcluster >/dev/null || need+=(postgresql)
   command -v nginx >/dev/null || need+=(nginx-light)
   command -v wrk >/dev/null || need+=(wrk)
+  command -v docker-compose >/dev/null || need+=(docker-compose)  # validates deploy/docker-compose.yml in the tests
   command -v java >/dev/null || need+=(openjdk-17-jre-headless)
   command -v mvn >/dev/null || need+=(maven)
   if ((${#need[@]})); then
@@ -179,9 +180,10 @@ kafka_down() {
 gateway_up() {
   local dir="$STACK_DIR/nginx"
   mkdir -p "$dir/logs" "$dir/tmp"
-  sed -e "s#@DIR@#$dir#g" -e "s#@GATEWAY_PORT@#$GATEWAY_PORT#g" \
-      -e "s#@AUTH_PORT@#${BR_AUTH_PORT:-8001}#g" -e "s#@TICKET_PORT@#${BR_TICKET_PORT:-8002}#g" \
-      -e "s#@BOOKING_PORT@#${BR_BOOKING_PORT:-8003}#g" -e "s#@PAYMENT_PORT@#${BR_PAYMENT_PORT:-8004}#g" \
+  sed -e "s#@DIR@#$dir#g" -e "s#@LISTEN@#127.0.0.1:$GATEWAY_PORT#g" \
+      -e "s#@AUTH_UPSTREAM@#127.0.0.1:${BR_AUTH_PORT:-8001}#g" -e "s#@TICKET_UPSTREAM@#127.0.0.1:${BR_TICKET_PORT:-8002}#g" \
+      -e "s#@BOOKING_UPSTREAM@#127.0.0.1:${BR_BOOKING_PORT:-8003}#g" \
+      -e "s#@PAYMENT_UPSTREAM@#127.0.0.1:${BR_PAYMENT_PORT:-8004}#g" \
       "$REPO/deploy/nginx/gateway.conf.template" >"$dir/nginx.conf"
   nginx -t -q -p "$dir" -c "$dir/nginx.conf" 2>"$LOG_DIR/nginx-test.log" || die "nginx config invalid: $LOG_DIR/nginx-test.log"
   if [ -f "$dir/nginx.pid" ] && kill -0 "$(cat "$dir/nginx.pid")" 2>/dev/null; then
