@@ -1,0 +1,78 @@
+"""Redis Lua inventory engine: atomic seat holds for flash sales. See docs/engine.md."""
+
+from engine.batcher import BatchStats
+from engine.codes import Code
+from engine.connect import connect, connect_cluster
+from engine.errors import (
+    CountersLive,
+    EngineError,
+    HoldAlreadyConfirmed,
+    HoldAlreadyReleased,
+    HoldExpired,
+    HoldIdTaken,
+    HoldNotFound,
+    IdempotencyConflict,
+    InsufficientSeats,
+    InvalidArgument,
+    InvalidQuantity,
+    LimitExceeded,
+    SaleClosed,
+    SaleEnded,
+    SaleNotStarted,
+    SoldOut,
+    ZoneInactive,
+    ZoneNotFound,
+)
+from engine.inventory import InventoryEngine
+from engine.keys import Keys
+from engine.models import (
+    DEFAULT_HOLD_TTL_MS,
+    Confirmation,
+    EventSpec,
+    ExpiredHold,
+    Hold,
+    ReleasedHold,
+    ReleaseReason,
+    ReserveRequest,
+    ShowSpec,
+    ZoneSnapshot,
+    ZoneSpec,
+)
+
+__all__ = [
+    "DEFAULT_HOLD_TTL_MS",
+    "BatchStats",
+    "Code",
+    "Confirmation",
+    "CountersLive",
+    "EngineError",
+    "EventSpec",
+    "ExpiredHold",
+    "Hold",
+    "HoldAlreadyConfirmed",
+    "HoldAlreadyReleased",
+    "HoldExpired",
+    "HoldIdTaken",
+    "HoldNotFound",
+    "IdempotencyConflict",
+    "InsufficientSeats",
+    "InvalidArgument",
+    "InvalidQuantity",
+    "InventoryEngine",
+    "Keys",
+    "LimitExceeded",
+    "ReleaseReason",
+    "ReleasedHold",
+    "ReserveRequest",
+    "SaleClosed",
+    "SaleEnded",
+    "SaleNotStarted",
+    "ShowSpec",
+    "SoldOut",
+    "ZoneInactive",
+    "ZoneNotFound",
+    "ZoneSnapshot",
+    "ZoneSpec",
+    "connect",
+    "connect_cluster",
+]
