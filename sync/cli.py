@@ -85,7 +85,40 @@ async def _consume(args: argparse.Namespace, environ: Mapping[str, str], stop: a
     return 0
 
 
+# ----------------------------------------------------------------------------------------------- expire
+def _expire_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--batch-size", type=int, default=500, help="holds per engine call (default 500)")
+    parser.add_argument("--interval", type=float, default=0.25, help="seconds between sweeps (default 0.25)")
+    parser.add_argument("--once", action="store_true", help="run one sweep and the catch-up pass, then exit")
+
+
+async def _expire(args: argparse.Namespace, environ: Mapping[str, str], stop: asyncio.Event) -> int:
+    from engine import InventoryEngine, connect
+    from services.shared.db import create_pool
+    from services.shared.settings import DEFAULT_REDIS_URL
+    from sync.expiry import ExpiryMetrics, ExpiryWorker
+
+    redis = connect(env_str(environ, "BR_REDIS_URL", DEFAULT_REDIS_URL), max_connections=16)
+    engine = InventoryEngine(redis, key_prefix=env_str(environ, "BR_ENGINE_KEY_PREFIX", "br"))
+    pool = await create_pool(env_str(environ, "BR_BOOKING_DB_DSN", DEFAULT_DSNS["booking_db"]), max_size=4)
+    try:
+        worker = ExpiryWorker(
+            engine, pool, batch_size=args.batch_size, interval_s=args.interval, metrics=ExpiryMetrics()
+        )
+        if args.once:
+            result = await worker.sweep()
+            repaired = await worker.catch_up()
+            print(f"expired {result.expired} holds; finished {repaired} stranded bookings")
+        else:
+            await worker.run(stop)
+    finally:
+        await pool.close()
+        await redis.aclose()
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
+    "expire": Command("return due holds to the pool and mark their bookings expired", _expire_arguments, _expire),
     "relay": Command("publish one database's outbox to Kafka (leader-elected)", _relay_arguments, _relay),
     "consume": Command("run a service's idempotent Kafka consumer", _consume_arguments, _consume),
 }

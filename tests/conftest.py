@@ -10,11 +10,15 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import hypothesis  # noqa: F401 - imported early on purpose: see below
 import pytest
 
 from services.shared.settings import DEFAULT_KAFKA_BOOTSTRAP, DEFAULT_REDIS_URL
 from tests.support.databases import DatabaseFactory
 from tests.support.tokens import KeyPair, TokenMinter
+
+# Importing hypothesis before collection avoids a CPython 3.11.7 SystemError at session end that shows up when its
+# pytest plugin is first imported late (seen when running a subset of test folders).
 
 PG_ADMIN_DSN = os.environ.get("BR_PG_ADMIN_DSN", "postgresql://br_admin:br_admin_pw@127.0.0.1:5432/postgres")
 

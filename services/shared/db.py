@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, cast
 
 import asyncpg
 import orjson
 
-__all__ = ["create_pool"]
+__all__ = ["acquire", "create_pool"]
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -26,3 +28,11 @@ async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10, **kwar
     )
     assert pool is not None
     return pool
+
+
+@asynccontextmanager
+async def acquire(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """``pool.acquire()`` typed as a Connection: the pool's proxy forwards every Connection method, but the
+    asyncpg stubs type it as a distinct proxy class that functions taking a Connection refuse."""
+    async with pool.acquire() as proxy:
+        yield cast(asyncpg.Connection, proxy)
