@@ -11,7 +11,8 @@ def connect(url: str, max_connections: int = 64, timeout: float = 10.0, **kwargs
     pool = BlockingConnectionPool.from_url(
         url, max_connections=max_connections, timeout=timeout, decode_responses=True, **kwargs
     )
-    return Redis(connection_pool=pool)
+    # from_pool: the client owns the pool, so ``aclose()`` also closes its sockets.
+    return Redis.from_pool(pool)
 
 
 def connect_cluster(url: str, max_connections: int = 64, **kwargs: Any) -> RedisCluster:
