@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import hypothesis  # noqa: F401 - imported early on purpose: see below
 import pytest
 
 from services.shared.settings import DEFAULT_KAFKA_BOOTSTRAP, DEFAULT_REDIS_URL
 from tests.support.databases import DatabaseFactory
+from tests.support.system import GATEWAY, SystemProcesses
 from tests.support.tokens import KeyPair, TokenMinter
 
 # Importing hypothesis before collection avoids a CPython 3.11.7 SystemError at session end that shows up when its
@@ -65,3 +66,12 @@ def jwt_keys() -> KeyPair:
 @pytest.fixture(scope="session")
 def token_minter(jwt_keys: KeyPair) -> TokenMinter:
     return TokenMinter(jwt_keys)
+
+
+@pytest.fixture(scope="session")
+def running_system() -> Iterator[str]:
+    """Every process of the main job running behind the gateway; yields the gateway URL."""
+    system = SystemProcesses()
+    system.start()
+    yield GATEWAY
+    system.stop()
