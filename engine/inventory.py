@@ -204,6 +204,12 @@ class InventoryEngine:
         check(int(raw[0]), f"hold {hold_id} reason {reason}")
         return ReleasedHold(hold_id, _text(raw[1]), int(raw[2]), _text(raw[3]), refunded=_text(raw[4]) == "confirmed")
 
+    async def forget_idempotency(self, event_id: str, idempotency_key: str, hold_id: str) -> bool:
+        """Drop the key's record if it still names ``hold_id`` (a hold given back because its booking could not be
+        stored), so a retry with the same key reserves afresh. Returns whether a record was removed."""
+        raw = await self._run(self._scripts.forget_idempotency, [self.keys.idem(event_id, idempotency_key)], [hold_id])
+        return int(raw) == Code.OK
+
     async def expire_due(self, event_id: str, now_ms: int, limit: int = 1000) -> list[ExpiredHold]:
         """Expire up to ``limit`` holds whose deadline <= ``now_ms``; their seats are back when this returns."""
         k = self.keys

@@ -33,6 +33,7 @@ class Scripts:
     expire_due: AsyncScript
     restore_hold: AsyncScript
     snapshot: AsyncScript
+    forget_idempotency: AsyncScript
 
     @classmethod
     def register(cls, redis: "Redis | RedisCluster") -> "Scripts":
@@ -46,5 +47,6 @@ class Scripts:
             "expire_due": "expire_due-5",
             "restore_hold": "restore_hold-5",
             "snapshot": "snapshot-2",
+            "forget_idempotency": "forget_idempotency-1",
         }
         return cls(**{field: redis.register_script(source(stem)) for field, stem in files.items()})

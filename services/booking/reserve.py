@@ -182,8 +182,7 @@ class Reserver:
         hold simply expires at its deadline (and the reconciler checks holds against bookings)."""
         try:
             await self._engine.release(booking.event_id, booking.id, "cancelled")
-            # The engine has no call for this yet (asked for); its key layout is public via engine.keys.
-            await self._engine.redis.delete(self._engine.keys.idem(booking.event_id, booking.idempotency_key))
+            await self._engine.forget_idempotency(booking.event_id, booking.idempotency_key, booking.id)
         except (EngineError, RedisError):
             log.exception("could not release hold %s; it will expire at its deadline", booking.id)
 

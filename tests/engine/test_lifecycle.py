@@ -257,3 +257,19 @@ async def test_sold_out_flag_follows_available(engine: InventoryEngine) -> None:
     assert hold.remaining == 0
     zero = await open_sale(engine, 3, zone={"sold_seats": 3})
     assert await engine.is_sold_out(zero.event_id, zero.zone_id)  # loaded already sold out
+
+
+async def test_forget_idempotency_drops_only_the_record_of_that_hold(engine: InventoryEngine) -> None:
+    sale = await open_sale(engine, 10)
+    user = new_id()
+    first = await engine.reserve(sale.req(user_id=user, idempotency_key="key-1", hold_ttl_ms=TTL))
+    assert not await engine.forget_idempotency(sale.event_id, "key-1", new_id())  # names another hold: kept
+    replay = await engine.reserve(sale.req(user_id=user, idempotency_key="key-1", hold_ttl_ms=TTL))
+    assert replay.replayed and replay.hold_id == first.hold_id
+
+    await engine.release(sale.event_id, first.hold_id, "cancelled")
+    assert await engine.forget_idempotency(sale.event_id, "key-1", first.hold_id)
+    assert not await engine.forget_idempotency(sale.event_id, "key-1", first.hold_id)  # already gone
+    fresh = await engine.reserve(sale.req(user_id=user, idempotency_key="key-1", hold_ttl_ms=TTL))
+    assert not fresh.replayed and fresh.hold_id != first.hold_id
+    assert await counters(sale) == (9, 1, 0)
