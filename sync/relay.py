@@ -51,24 +51,25 @@ LEADER_LOCK_KEY = 0x62722D6F7574_6278
 
 _KEY = "COALESCE(partition_key, aggregate_id::text)"
 # Rows of a key that is backing off after a failed send are held back so a later event of the same aggregate
-# cannot overtake the one being retried. ``created_at`` ties inside one transaction (it is the transaction's
-# start time); ``ctid`` then follows insertion order for rows never updated, which is the common case.
+# cannot overtake the one being retried. Rows go out in ``seq`` order: a bigserial drawn at INSERT time, so one
+# aggregate's events (whose writers serialise on the aggregate's row lock) keep their commit order, and one
+# transaction's rows keep their insertion order (``created_at`` is the transaction's start time and would tie).
 _HELD = (
     "NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS h(topic, key)"
     f" WHERE h.topic = o.topic AND h.key = {_KEY})"
 )
-# Two branches so each can walk its own partial index (idx_outbox_pending / idx_outbox_failed) in created_at order.
+# Two branches so each can walk its own partial index (idx_outbox_pending_seq / idx_outbox_failed_seq) in seq order.
 _SELECT_BATCH = f"""
 SELECT id, topic, key, payload, retry_count, max_retries FROM (
     (SELECT o.id, o.topic, {_KEY} AS key, o.payload::text AS payload, o.retry_count,
-            COALESCE(o.max_retries, 5) AS max_retries, o.created_at, o.ctid
-     FROM outbox o WHERE o.status = 'pending' AND {_HELD} ORDER BY o.created_at, o.ctid LIMIT $1)
+            COALESCE(o.max_retries, 5) AS max_retries, o.seq
+     FROM outbox o WHERE o.status = 'pending' AND {_HELD} ORDER BY o.seq LIMIT $1)
     UNION ALL
     (SELECT o.id, o.topic, {_KEY} AS key, o.payload::text AS payload, o.retry_count,
-            COALESCE(o.max_retries, 5) AS max_retries, o.created_at, o.ctid
+            COALESCE(o.max_retries, 5) AS max_retries, o.seq
      FROM outbox o WHERE o.status = 'failed' AND o.retry_count < o.max_retries AND {_HELD}
-     ORDER BY o.created_at, o.ctid LIMIT $1)
-) AS batch ORDER BY created_at, ctid LIMIT $1
+     ORDER BY o.seq LIMIT $1)
+) AS batch ORDER BY seq LIMIT $1
 """
 _MARK_PUBLISHED = """
 UPDATE outbox SET status = 'published', published_at = now(), processed_at = now(), last_error = NULL
@@ -183,7 +184,7 @@ class OutboxRelay:
         self.metrics.outbox_oldest_age.labels(self.config.database).set(age)
 
     async def relay_batch(self, conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
-        """Publish one batch in created_at order, wait for every ack, then record the outcome of each row.
+        """Publish one batch in seq order, wait for every ack, then record the outcome of each row.
 
         Returns how many rows were published. A row is marked published only after its ack, so a crash anywhere
         in here republishes (at least once) rather than loses.
