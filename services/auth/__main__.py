@@ -8,13 +8,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import importlib.util
 import os
 import sys
 from collections.abc import Sequence
 
 import orjson
-import uvicorn
 from starlette.applications import Starlette
 
 from services.auth.app import SERVICE, create_app
@@ -23,6 +21,7 @@ from services.auth.passwords import Passwords
 from services.auth.settings import PasswordPolicy, Settings, database_dsn
 from services.shared.db import create_pool
 from services.shared.observability import configure_logging
+from services.shared.serve import serve
 from services.shared.settings import SettingsError
 
 
@@ -34,19 +33,7 @@ def app_factory() -> Starlette:
 
 
 def _serve() -> int:
-    settings = Settings.from_env(os.environ)  # fail fast, in the parent, on a bad setting
-    configure_logging(SERVICE, settings.log_level)
-    uvicorn.run(
-        "services.auth.__main__:app_factory",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        loop="uvloop",
-        http="httptools" if importlib.util.find_spec("httptools") else "auto",
-        log_config=None,  # keep the JSON logging configured above
-        proxy_headers=True,  # client address from the gateway's X-Forwarded-For (trusted from 127.0.0.1 only)
-    )
+    serve(SERVICE, "services.auth.__main__:app_factory", lambda: Settings.from_env(os.environ))
     return 0
 
 

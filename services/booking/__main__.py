@@ -1,18 +1,18 @@
-"""``python -m services.booking``: serve the API with uvicorn (uvloop, several workers possible)."""
+"""``python -m services.booking``: serve the API with uvicorn (see services/shared/serve.py)."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 
-import uvicorn
+from starlette.applications import Starlette
 
 from services.booking.app import create_app
 from services.booking.settings import Settings
 from services.shared.observability import configure_logging
+from services.shared.serve import serve
 
 
-def app_factory() -> object:
+def app_factory() -> Starlette:
     """Imported by each uvicorn worker process (``factory=True``): settings are re-read there."""
     settings = Settings.from_env(os.environ)
     configure_logging("booking-service", settings.log_level)
@@ -20,19 +20,7 @@ def app_factory() -> object:
 
 
 def main() -> None:
-    settings = Settings.from_env(os.environ)  # fail fast, before any worker starts
-    configure_logging("booking-service", settings.log_level)
-    uvicorn.run(
-        "services.booking.__main__:app_factory",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        loop="uvloop",
-        http="httptools" if importlib.util.find_spec("httptools") else "h11",
-        access_log=False,
-        log_config=None,
-    )
+    serve("booking-service", "services.booking.__main__:app_factory", lambda: Settings.from_env(os.environ))
 
 
 if __name__ == "__main__":

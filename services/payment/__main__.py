@@ -1,20 +1,18 @@
-"""``python -m services.payment``: serve payment-service with uvicorn."""
+"""``python -m services.payment``: serve payment-service with uvicorn (see services/shared/serve.py)."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 
-import uvicorn
+from starlette.applications import Starlette
 
 from services.payment.app import SERVICE, create_app
 from services.payment.settings import Settings
 from services.shared.observability import configure_logging
-from services.shared.settings import SettingsError
+from services.shared.serve import serve
 
 
-def _factory() -> object:
+def _factory() -> Starlette:
     # uvicorn's workers import the app by name in fresh processes; each builds it (and its logging) itself.
     settings = Settings.from_env(os.environ)
     configure_logging(SERVICE, settings.log_level)
@@ -22,23 +20,7 @@ def _factory() -> object:
 
 
 def main() -> None:
-    try:
-        settings = Settings.from_env(os.environ)
-    except SettingsError as exc:
-        print(f"{SERVICE}: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    configure_logging(SERVICE, settings.log_level)
-    uvicorn.run(
-        "services.payment.__main__:_factory",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        loop="uvloop",
-        http="httptools" if importlib.util.find_spec("httptools") else "h11",
-        log_config=None,
-        access_log=False,
-    )
+    serve(SERVICE, "services.payment.__main__:_factory", lambda: Settings.from_env(os.environ))
 
 
 if __name__ == "__main__":

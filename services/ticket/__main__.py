@@ -1,39 +1,27 @@
-"""``python -m services.ticket``: serve ticket-service with uvicorn (uvloop; httptools when installed)."""
+"""``python -m services.ticket``: serve ticket-service with uvicorn (see services/shared/serve.py)."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 
-import uvicorn
+from starlette.applications import Starlette
 
 from services.shared.observability import configure_logging
+from services.shared.serve import serve
 from services.ticket.settings import Settings
 
 
-def main() -> None:
-    settings = Settings.from_env(os.environ)
-    configure_logging("ticket-service", settings.log_level)
-    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    # Workers re-import the app from a factory string; it reads the same environment.
-    uvicorn.run(
-        "services.ticket.__main__:app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        loop="uvloop",
-        http=http,
-        log_config=None,
-        access_log=False,
-    )
-
-
-def app_from_env() -> object:
-    configure_logging("ticket-service", os.environ.get("BR_LOG_LEVEL", "INFO"))
+def app_from_env() -> Starlette:
+    """Imported by each uvicorn worker process (``factory=True``): settings are re-read there."""
     from services.ticket.app import create_app
 
-    return create_app(Settings.from_env(os.environ))
+    settings = Settings.from_env(os.environ)
+    configure_logging("ticket-service", settings.log_level)
+    return create_app(settings)
+
+
+def main() -> None:
+    serve("ticket-service", "services.ticket.__main__:app_from_env", lambda: Settings.from_env(os.environ))
 
 
 if __name__ == "__main__":

@@ -149,21 +149,22 @@ async def eventually(probe: Any, *, timeout_s: float = 30.0, interval_s: float =
 
 
 class SystemProcesses:
-    """Starts the application processes if they are not running; stops only what it started."""
+    """Starts the application processes that are not running; stops only the ones it started, so a system
+    already up (``make up``, or another test session) is left exactly as it was."""
 
     def __init__(self) -> None:
-        self.started = False
+        self.started: list[processes.ProcessSpec] = []
 
     def start(self) -> None:
-        specs = processes.process_table(os.environ)
-        if all(processes._running_pid(spec.name) is not None for spec in specs):
+        missing = [spec for spec in processes.process_table(os.environ) if processes._running_pid(spec.name) is None]
+        if not missing:
             return
         processes.KEY_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "deploy.jwt_keys", "--out", str(processes.KEY_DIR)], check=True)
-        code = processes.up(specs, os.environ, wait_s=90)
+        self.started = missing
+        code = processes.up(missing, os.environ, wait_s=90)
         assert code == 0, "application processes did not start; see .stack/logs/"
-        self.started = True
 
     def stop(self) -> None:
         if self.started:
-            processes.down(processes.process_table(os.environ))
+            processes.down(self.started)
