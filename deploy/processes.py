@@ -27,6 +27,8 @@ STACK_DIR = Path(os.environ.get("BR_STACK_DIR", str(REPO / ".stack")))
 RUN_DIR = STACK_DIR / "run"
 LOG_DIR = STACK_DIR / "logs"
 KEY_DIR = STACK_DIR / "keys"
+# relays 9101-9104 (auth, ticket, booking, payment), consumers 9111-9113 (ticket, booking, payment), expiry 9121
+METRICS_PORTS = {"relay": 9101, "consumer": 9111, "expiry": 9121}
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,20 @@ def process_table(environ: Mapping[str, str]) -> list[ProcessSpec]:
         ),
         ProcessSpec("payment-service", (python, "-m", "services.payment"), "http://127.0.0.1:8004/healthz"),
     ]
-    for database in ("auth_db", "ticket_db", "booking_db", "payment_db"):
-        specs.append(ProcessSpec(f"relay-{database}", (python, "-m", "sync", "relay", "--db", database)))
-    for service in ("ticket", "booking", "payment"):
-        specs.append(ProcessSpec(f"consumer-{service}", (python, "-m", "sync", "consume", service)))
-    specs.append(ProcessSpec("expiry-worker", (python, "-m", "sync", "expire")))
+    # Each worker serves Prometheus /metrics on its own port (see README "Monitoring").
+    for index, database in enumerate(("auth_db", "ticket_db", "booking_db", "payment_db")):
+        port = str(METRICS_PORTS["relay"] + index)
+        specs.append(
+            ProcessSpec(f"relay-{database}", (python, "-m", "sync", "relay", "--db", database, "--metrics-port", port))
+        )
+    for index, service in enumerate(("ticket", "booking", "payment")):
+        port = str(METRICS_PORTS["consumer"] + index)
+        specs.append(
+            ProcessSpec(f"consumer-{service}", (python, "-m", "sync", "consume", service, "--metrics-port", port))
+        )
+    specs.append(
+        ProcessSpec("expiry-worker", (python, "-m", "sync", "expire", "--metrics-port", str(METRICS_PORTS["expiry"])))
+    )
     return specs
 
 
