@@ -14,7 +14,7 @@ from tests.foundation.design_schema import DESIGN_SCHEMA
 # Everything beyond the design document, each with the migration that adds it and why (see that file's header).
 EXTRA_TABLES: dict[str, set[str]] = {
     "auth_db": {"schema_migrations", "outbox"},  # 0002: auth events go through an outbox too
-    "ticket_db": {"schema_migrations", "outbox", "processed_events"},  # 0002: outbox + consumer inbox
+    "ticket_db": {"schema_migrations", "outbox", "processed_events", "deferred_holds"},  # 0002 outbox, inbox; 0004
     "booking_db": {"schema_migrations", "processed_events"},  # 0002: consumer inbox
     "payment_db": {"schema_migrations", "processed_events"},  # 0002: consumer inbox
 }

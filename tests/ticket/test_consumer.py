@@ -94,7 +94,7 @@ async def test_impossible_events_raise_and_change_nothing(db: asyncpg.Connection
     tid, zid, sid = zone
     before_outbox = len(await outbox(db))
     bad = [
-        booking("booking.reserved", tid, zid, sid, 11),  # more than available
+        booking("booking.reserved", tid, zid, sid, 11),  # more than the zone has at all
         booking("booking.confirmed", tid, zid, sid, 1, "reserved"),  # nothing reserved
         booking("booking.cancelled", tid, zid, sid, 1, "confirmed"),  # nothing sold
         booking("booking.reserved", tid, str(uuid.uuid4()), sid, 1),  # unknown zone
@@ -129,3 +129,37 @@ async def test_open_consumer_defines_the_runner_contract(
             await definition.handlers[envelope.type](conn, envelope)  # type: ignore[arg-type]
         async with definition.pool.acquire() as conn:
             assert (await counts(conn, zid, sid))[:2] == (8, 2)  # type: ignore[arg-type]
+
+
+async def test_a_reservation_overtaking_the_release_that_made_room_waits_then_applies(
+    db: asyncpg.Connection, zone: tuple[str, str, str]
+) -> None:
+    """Booking A holds all 10 seats and is cancelled; booking B then gets them in Redis. Keyed by booking, B's
+    reservation can reach ticket_db before A's cancellation: it waits instead of breaking the CHECKs."""
+    tid, zid, sid = zone
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    await apply(db, booking("booking.reserved", tid, zid, sid, 10, booking_id=a))
+    await apply(db, booking("booking.reserved", tid, zid, sid, 6, booking_id=b))  # overtook A's cancel
+    assert await counts(db, zid, sid) == (0, 10, 0, 10, 0)
+    assert await db.fetchval("SELECT count(*) FROM deferred_holds WHERE zone_id = $1", zid) == 1
+    await apply(db, booking("booking.cancelled", tid, zid, sid, 10, "reserved", booking_id=a))
+    assert await counts(db, zid, sid) == (4, 6, 0, 6, 0)  # A released, then B applied
+    assert await db.fetchval("SELECT count(*) FROM deferred_holds") == 0
+    await apply(db, booking("booking.confirmed", tid, zid, sid, 6, "reserved", booking_id=b))
+    assert await counts(db, zid, sid) == (4, 0, 6, 0, 6)
+
+
+async def test_a_deferred_booking_can_be_confirmed_or_dropped_before_it_applies(
+    db: asyncpg.Connection, zone: tuple[str, str, str]
+) -> None:
+    tid, zid, sid = zone
+    a, b, c = (str(uuid.uuid4()) for _ in range(3))
+    await apply(db, booking("booking.reserved", tid, zid, sid, 9, booking_id=a))
+    await apply(db, booking("booking.reserved", tid, zid, sid, 5, booking_id=b))  # deferred
+    await apply(db, booking("booking.confirmed", tid, zid, sid, 5, "reserved", booking_id=b))  # still deferred
+    await apply(db, booking("booking.reserved", tid, zid, sid, 4, booking_id=c))  # deferred
+    await apply(db, booking("booking.expired", tid, zid, sid, 4, "reserved", booking_id=c))  # dropped: never counted
+    assert await counts(db, zid, sid) == (1, 9, 0, 9, 0)
+    await apply(db, booking("booking.expired", tid, zid, sid, 9, "reserved", booking_id=a))
+    assert await counts(db, zid, sid) == (5, 0, 5, 0, 5)  # B applied straight into sold
+    assert await db.fetchval("SELECT count(*) FROM deferred_holds") == 0
