@@ -183,11 +183,12 @@ async def on_booking_reserved(conn: Conn, envelope: EventEnvelope) -> None:
 
 async def on_booking_confirmed(conn: Conn, envelope: EventEnvelope) -> None:
     zone_id, q = _parse(envelope)
+    # Lock order everywhere: the zone row first, then deferred rows (two bookings of a zone never deadlock).
+    zone = await _lock_zone(conn, envelope, zone_id)
     deferred = await conn.fetchrow(_DEFERRED_OF_BOOKING, _booking_id(envelope))
     if deferred is None:
         await _apply(conn, envelope, zone_id, _Delta(available=0, reserved=-q, sold=q), _cause(envelope, q))
         return
-    zone = await _lock_zone(conn, envelope, zone_id)
     if q > zone["available_seats"]:
         await conn.execute(_CONFIRM_DEFERRED, deferred["booking_id"])
         return
@@ -199,11 +200,11 @@ async def _release(conn: Conn, envelope: EventEnvelope) -> None:
     """A refund (the booking had been confirmed) takes seats back from sold, anything else from reserved; then
     deferred bookings that now fit are applied. A booking still deferred was never counted: it is just dropped."""
     zone_id, q = _parse(envelope)
+    await _lock_zone(conn, envelope, zone_id)  # zone first, then deferred rows: see on_booking_confirmed
     deferred = await conn.fetchrow(_DEFERRED_OF_BOOKING, _booking_id(envelope))
     if deferred is not None:
         await conn.execute(_UNDEFER, deferred["booking_id"])
         return
-    await _lock_zone(conn, envelope, zone_id)
     if envelope.data.get("previous_status") == "confirmed":
         delta = _Delta(available=q, reserved=0, sold=-q)
     else:
