@@ -1,9 +1,11 @@
 """Redis Lua inventory engine: atomic seat holds for flash sales. See docs/engine.md."""
 
+from engine.audit import AuditedHold, EventAudit, HoldRestore, ZoneCounters
 from engine.batcher import BatchStats
 from engine.codes import Code
 from engine.connect import connect, connect_cluster
 from engine.errors import (
+    CountersChanged,
     CountersLive,
     EngineError,
     HoldAlreadyConfirmed,
@@ -41,11 +43,14 @@ from engine.models import (
 
 __all__ = [
     "DEFAULT_HOLD_TTL_MS",
+    "AuditedHold",
     "BatchStats",
     "Code",
     "Confirmation",
+    "CountersChanged",
     "CountersLive",
     "EngineError",
+    "EventAudit",
     "EventSpec",
     "ExpiredHold",
     "Hold",
@@ -54,6 +59,7 @@ __all__ = [
     "HoldExpired",
     "HoldIdTaken",
     "HoldNotFound",
+    "HoldRestore",
     "IdempotencyConflict",
     "InsufficientSeats",
     "InvalidArgument",
@@ -69,6 +75,7 @@ __all__ = [
     "SaleNotStarted",
     "ShowSpec",
     "SoldOut",
+    "ZoneCounters",
     "ZoneInactive",
     "ZoneNotFound",
     "ZoneSnapshot",

@@ -28,6 +28,7 @@ class Code(IntEnum):
 
     COUNTERS_LIVE = 30
     INVALID_ARGUMENT = 31
+    COUNTERS_CHANGED = 32  # set_zone_counters: the counters moved since they were read (compare-and-set lost)
 
     @property
     def is_success(self) -> bool:

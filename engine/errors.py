@@ -86,6 +86,10 @@ class InvalidArgument(EngineError):
     pass
 
 
+class CountersChanged(EngineError):
+    """set_zone_counters lost its compare-and-set: re-read the zone and retry."""
+
+
 _BY_CODE: dict[Code, type[EngineError]] = {
     Code.ZONE_NOT_FOUND: ZoneNotFound,
     Code.ZONE_INACTIVE: ZoneInactive,
@@ -103,6 +107,7 @@ _BY_CODE: dict[Code, type[EngineError]] = {
     Code.HOLD_CONFIRMED: HoldAlreadyConfirmed,
     Code.COUNTERS_LIVE: CountersLive,
     Code.INVALID_ARGUMENT: InvalidArgument,
+    Code.COUNTERS_CHANGED: CountersChanged,
 }
 
 

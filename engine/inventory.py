@@ -9,10 +9,11 @@ from typing import Any
 from redis.asyncio import Redis, RedisCluster
 from redis.commands.core import AsyncScript
 
+from engine.audit import EventAudit, HoldRestore, ZoneCounters, parse_audit
 from engine.batcher import BatchStats, MicroBatcher
 from engine.codes import Code
 from engine.connect import cluster_pool_limit
-from engine.errors import EngineError, InvalidArgument, check
+from engine.errors import EngineError, HoldAlreadyReleased, InvalidArgument, check
 from engine.keys import Keys
 from engine.models import (
     Confirmation,
@@ -250,6 +251,38 @@ class InventoryEngine:
                 payment_id or "", now_ms, self.idempotency_ttl_ms]  # fmt: skip
         return check(int(await self._run(self._scripts.restore_hold, keys, args)), f"hold {hold_id}") is Code.OK
 
+    async def restore_holds(self, holds: Sequence[HoldRestore], now_ms: int) -> list[bool | EngineError]:
+        """``restore_hold`` for many holds in ONE pipelined round trip (a rebuild restores a million). Per hold:
+        True restored, False already there, or the refusal (e.g. ZoneNotFound). A cluster client (whose pipeline
+        does not preload scripts) restores them one call at a time."""
+        if isinstance(self.redis, RedisCluster):
+            return [await self._restore_one(h, now_ms) for h in holds]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for h in holds:
+                keys, args = self._restore_call(h, now_ms)
+                await self._scripts.restore_hold(keys, args, client=pipe)
+            codes = await pipe.execute()
+        return [self._restored(int(code), h.hold_id) for code, h in zip(codes, holds, strict=True)]
+
+    async def _restore_one(self, h: HoldRestore, now_ms: int) -> bool | EngineError:
+        keys, args = self._restore_call(h, now_ms)
+        return self._restored(int(await self._run(self._scripts.restore_hold, keys, args)), h.hold_id)
+
+    def _restore_call(self, h: HoldRestore, now_ms: int) -> tuple[list[str], list[Any]]:
+        k, e = self.keys, h.event_id
+        keys = [k.zone(e, h.zone_id), k.hold(e, h.hold_id), k.idem(e, h.idempotency_key), k.users(e), k.expiry(e)]
+        state = "held" if h.payment_id is None else "confirmed"
+        args = [h.tenant_id, h.user_id, h.show_id, h.zone_id, h.quantity, h.hold_id, h.idempotency_key,
+                h.deadline_ms, state, h.payment_id or "", now_ms, self.idempotency_ttl_ms]  # fmt: skip
+        return keys, args
+
+    @staticmethod
+    def _restored(code: int, hold_id: str) -> bool | EngineError:
+        try:
+            return check(code, f"hold {hold_id}") is Code.OK
+        except EngineError as exc:
+            return exc
+
     # -- reads ---------------------------------------------------------------------------------------------
 
     async def snapshot_show(self, event_id: str, show_id: str) -> dict[str, ZoneSnapshot]:
@@ -270,3 +303,34 @@ class InventoryEngine:
         """One SISMEMBER: cheap enough for services to reject before doing any other work."""
         await self._ready()
         return bool(await self.redis.sismember(self.keys.sold_out(event_id), zone_id))
+
+    # -- reconciliation (sync/reconcile only) ------------------------------------------------------------
+
+    async def audit_event(
+        self, event_id: str, held_ids: Sequence[str] = (), confirmed_ids: Sequence[str] = ()
+    ) -> EventAudit:
+        """Zone counters + every indexed hold + the state of the given holds, in one atomic read."""
+        k = self.keys
+        keys = [k.base(event_id), k.event_zones(event_id), k.expiry(event_id)]
+        raw = await self._run(self._scripts.audit_event, keys, [len(held_ids), *held_ids, *confirmed_ids])
+        return parse_audit(raw)
+
+    async def set_zone_counters(self, event_id: str, zone_id: str, expected: ZoneCounters, new: ZoneCounters) -> bool:
+        """Compare-and-set the zone's counters. False: already equal to ``new``. Raises CountersChanged when the
+        zone moved since ``expected`` was read (re-read and retry), ZoneNotFound, InvalidArgument."""
+        k = self.keys
+        args = [zone_id, expected.total, expected.available, expected.reserved, expected.sold,
+                new.total, new.available, new.reserved, new.sold]  # fmt: skip
+        code = await self._run(self._scripts.set_zone_counters, [k.zone(event_id, zone_id), k.sold_out(event_id)], args)
+        return check(int(code), f"zone {zone_id}") is Code.OK
+
+    async def drop_hold(self, event_id: str, hold_id: str, now_ms: int) -> bool:
+        """Withdraw a held hold WITHOUT moving seats (follow with set_zone_counters). False if it is no longer
+        held (confirmed/released/expired meanwhile); raises HoldNotFound if there is no record."""
+        k = self.keys
+        keys = [k.base(event_id), k.hold(event_id, hold_id), k.expiry(event_id), k.users(event_id)]
+        code = await self._run(self._scripts.drop_hold, keys, [hold_id, now_ms, self.terminal_ttl_ms])
+        try:
+            return check(int(code), f"hold {hold_id}") is Code.OK
+        except HoldAlreadyReleased:
+            return False

@@ -33,6 +33,9 @@ class Scripts:
     expire_due: AsyncScript
     restore_hold: AsyncScript
     snapshot: AsyncScript
+    audit_event: AsyncScript
+    set_zone_counters: AsyncScript
+    drop_hold: AsyncScript
     forget_idempotency: AsyncScript
 
     @classmethod
@@ -47,6 +50,9 @@ class Scripts:
             "expire_due": "expire_due-5",
             "restore_hold": "restore_hold-5",
             "snapshot": "snapshot-2",
+            "audit_event": "audit_event-3",
+            "set_zone_counters": "set_zone_counters-2",
+            "drop_hold": "drop_hold-4",
             "forget_idempotency": "forget_idempotency-1",
         }
         return cls(**{field: redis.register_script(source(stem)) for field, stem in files.items()})
