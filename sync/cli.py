@@ -22,9 +22,11 @@ from prometheus_client import start_http_server
 
 from services.shared.observability import configure_logging
 from services.shared.settings import DEFAULT_DSNS, SettingsError, env_str
+from sync import rebuild
 from sync.consumer import run_consumer
 from sync.kafka import bootstrap_from_env
 from sync.metrics import default_metrics
+from sync.reconcile import command as reconcile
 from sync.relay import OutboxRelay, RelayConfig
 
 __all__ = ["COMMANDS", "Command", "main"]
@@ -121,6 +123,8 @@ COMMANDS: dict[str, Command] = {
     "expire": Command("return due holds to the pool and mark their bookings expired", _expire_arguments, _expire),
     "relay": Command("publish one database's outbox to Kafka (leader-elected)", _relay_arguments, _relay),
     "consume": Command("run a service's idempotent Kafka consumer", _consume_arguments, _consume),
+    "reconcile": Command("compare Redis with the databases; --apply repairs", reconcile.add_arguments, reconcile.run),
+    "rebuild": Command("restore live sales into an empty Redis", rebuild.add_arguments, rebuild.run_command),
 }
 
 
