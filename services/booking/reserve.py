@@ -82,7 +82,16 @@ class Reserver:
     async def reserve(self, principal: Principal, key: str, body: ReserveBody) -> ReserveResult:
         scoped_key = f"{principal.user_id}:{key}"
         digest = request_hash(body)
-        zone = await self._zone(principal, body)
+        try:
+            zone = await self._zone(principal, body)
+        except NotFound:
+            # e2e fix: a key already used for another body must answer 422 idempotency_key_reused (docs/booking.md)
+            # even when the new body names a zone that does not exist; and a true repeat whose event has since
+            # left the catalog still gets its original 201. Only refused requests pay for this one lookup.
+            existing = await store.get_by_key(self._pool, scoped_key)
+            if existing is None:
+                raise
+            return self._replay(existing, digest, body)
         booking_id = str(uuid.uuid4())
         now_ms = int(time.time() * 1000)
         pending: asyncio.Future[Row | None] = asyncio.get_running_loop().create_future()
