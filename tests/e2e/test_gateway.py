@@ -47,3 +47,12 @@ async def test_unknown_routes_are_json_404(client: httpx.AsyncClient, path: str)
     error = response.json()["error"]
     assert error["code"] == "not_found"
     assert error["message"] and error["request_id"]
+
+
+async def test_an_oversize_body_is_a_json_413_from_the_gateway(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/bookings", content=b"{" + b" " * 70_000 + b"}", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "payload_too_large"
