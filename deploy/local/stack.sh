@@ -49,6 +49,7 @@ install_packages() {
   [ -n "$(pg_version)" ] && command -v pg_ctlcluster >/dev/null || need+=(postgresql)
   command -v nginx >/dev/null || need+=(nginx-light)
   command -v wrk >/dev/null || need+=(wrk)
+  command -v jq >/dev/null || need+=(jq)  # the README's curl walk-through
   command -v docker-compose >/dev/null || need+=(docker-compose)  # validates deploy/docker-compose.yml in the tests
   command -v java >/dev/null || need+=(openjdk-17-jre-headless)
   command -v mvn >/dev/null || need+=(maven)
