@@ -1,0 +1,1 @@
+"""HTTP benchmark of POST /api/v1/bookings: ``python -m bench.http --help``."""
