@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, cast
@@ -62,6 +63,7 @@ async def transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
 _TYPES = ("uuid", "uuid", "uuid", "uuid", "uuid", "uuid", "text", "date", "timetz", "text", "text", "int4",
           "numeric", "numeric", "text", "text", "text", "text", "timestamptz", "timestamptz")  # fmt: skip
 _COLUMNS = [f.name for f in fields(NewBooking)]
+_ROW = operator.attrgetter(*_COLUMNS)
 # One statement for the whole batch: unnest() turns the column arrays back into rows. ON CONFLICT DO NOTHING on the
 # idempotency key keeps one duplicate from aborting everybody else's transaction; RETURNING tells who got in.
 _INSERT = f"""
@@ -75,7 +77,8 @@ RETURNING *
 
 async def insert_many(conn: asyncpg.Connection, bookings: Sequence[NewBooking]) -> list[Row]:
     """Insert what is new; returns the inserted rows (a booking whose idempotency key exists is left out)."""
-    columns = list(zip(*(astuple(b) for b in bookings), strict=True))
+    # attrgetter, not dataclasses.astuple: astuple deep-copies every field (~55 us a booking on the hot path).
+    columns = list(zip(*(_ROW(b) for b in bookings), strict=True))
     rows = await conn.fetch(_INSERT, *columns)
     return [dict(row) for row in rows]
 
