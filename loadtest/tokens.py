@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from loadtest.target import REPO
+from services.shared.tokens import JWT_ALGORITHM
 
 __all__ = ["DEFAULT_PRIVATE_KEY_FILE", "MintedToken", "TokenMinter"]
 
@@ -36,7 +39,14 @@ class MintedToken:
 
 class TokenMinter:
     def __init__(self, private_key_file: Path | str, tenant_id: str, *, ttl_s: int = 3600) -> None:
-        self._key = Path(private_key_file).read_text()
+        # Parsed once: PyJWT would re-parse a PEM string per token, and loading an RSA private key costs ~0.1 s
+        # (cryptography validates it), hundreds of times the RS256 signature itself.
+        key = load_pem_private_key(Path(private_key_file).read_bytes(), password=None)
+        if not isinstance(key, RSAPrivateKey):
+            raise ValueError(
+                f"{private_key_file} is not an RSA private key; run `python -m deploy.jwt_keys --out .stack/keys`"
+            )
+        self._key = key
         self._tenant_id = tenant_id
         self._ttl_s = ttl_s
 
@@ -53,4 +63,4 @@ class TokenMinter:
             "exp": now + self._ttl_s,
             "jti": uuid.uuid4().hex,
         }
-        return MintedToken(user_id, jwt.encode(claims, self._key, algorithm="EdDSA"), float(now + self._ttl_s))
+        return MintedToken(user_id, jwt.encode(claims, self._key, algorithm=JWT_ALGORITHM), float(now + self._ttl_s))

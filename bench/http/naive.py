@@ -2,7 +2,7 @@
 decrements the zone row and inserts its booking in one transaction.
 
 Same server settings as the booking-service (uvicorn + uvloop, same workers, asyncpg pool of the same size) and the
-same edge work (Ed25519 JWT check, Idempotency-Key header, JSON body), so the comparison isolates the data path:
+same edge work (RS256 JWT check, Idempotency-Key header, JSON body), so the comparison isolates the data path:
 a row lock on one hot zone row held across a synchronous commit, versus the engine plus group commit.
 Env: BENCH_NAIVE_DSN, BENCH_JWT_PUBLIC_KEY, BENCH_NAIVE_POOL_MAX.
 """

@@ -1,4 +1,4 @@
-"""auth-service: tenants, users and sessions in auth_db; issues EdDSA access tokens and rotating refresh tokens.
+"""auth-service: tenants, users and sessions in auth_db; issues RS256 (RSA) access tokens and rotating refresh tokens.
 
 See docs/auth.md. ``create_app(settings)`` builds the Starlette app; ``python -m services.auth`` runs it.
 """

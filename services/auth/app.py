@@ -110,7 +110,7 @@ def create_app(settings: Settings) -> Starlette:
         operations=OPERATIONS,
         lifespan=lifespan,
         readiness=_readiness,
-        description="Tenants, users and sessions; issues EdDSA access tokens and rotating refresh tokens.",
+        description="Tenants, users and sessions; issues RS256 (RSA) access tokens and rotating refresh tokens.",
     )
     app.state.token_verifier = issuer.verifier
     return app

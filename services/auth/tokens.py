@@ -1,4 +1,4 @@
-"""Issuing credentials: EdDSA access tokens and opaque refresh tokens.
+"""Issuing credentials: RS256 (RSA) access tokens and opaque refresh tokens.
 
 Access tokens are short-lived JWTs every service verifies offline with the public key
 (``services.shared.tokens.TokenVerifier``). Refresh tokens are 256-bit random strings that only auth-service
@@ -15,11 +15,11 @@ import uuid
 from dataclasses import dataclass
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from services.auth.settings import Settings
-from services.shared.tokens import JWT_ALGORITHM, InvalidToken, TokenVerifier
+from services.shared.tokens import JWT_ALGORITHM, MIN_RSA_KEY_BITS, InvalidToken, TokenVerifier
 
 __all__ = ["AccessToken", "TokenIssuer", "hash_refresh_token", "new_refresh_token"]
 
@@ -42,8 +42,13 @@ class AccessToken:
 class TokenIssuer:
     def __init__(self, settings: Settings) -> None:
         key = load_pem_private_key(settings.jwt_private_key.reveal().encode(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError("BR_JWT_PRIVATE_KEY must be an Ed25519 private key (PEM, PKCS#8)")
+        if not isinstance(key, RSAPrivateKey):
+            raise ValueError(
+                f"BR_JWT_PRIVATE_KEY must be an RSA private key (PEM, PKCS#8) for {JWT_ALGORITHM}, "
+                f"got {type(key).__name__}"
+            )
+        if key.key_size < MIN_RSA_KEY_BITS:
+            raise ValueError(f"BR_JWT_PRIVATE_KEY is RSA-{key.key_size}; at least {MIN_RSA_KEY_BITS} bits are required")
         self._key = key
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience

@@ -13,13 +13,15 @@ from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.auth.app import create_app
 from services.auth.settings import Settings
 from services.auth.tokens import TokenIssuer
 from services.shared.settings import Secret, SettingsError
 from tests.auth.harness import Account, Harness, bearer, error_code
-from tests.support.tokens import KeyPair
+from tests.support.tokens import KeyPair, load_private_key
 
 
 def _b64(data: bytes) -> str:
@@ -51,17 +53,23 @@ def _forgeries(account: Account, keys: KeyPair) -> dict[str, str]:
     alg_none = _unsigned_parts({"alg": "none", "typ": "JWT"}, _claims(account)) + "."
     hs_parts = _unsigned_parts({"alg": "HS256", "typ": "JWT"}, _claims(account))
     hs_sig = hmac.new(keys.public_pem.encode(), hs_parts.encode(), hashlib.sha256).digest()
-    other_key = KeyPair.generate().private_pem
+    other_rsa_key = load_private_key(KeyPair.generate().private_pem)
     header, payload, signature = account.access_token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     claims["role"] = "admin"
+    own = keys.private_key
     return {
         "alg_none": alg_none,
         "hs256_with_public_key": f"{hs_parts}.{_b64(hs_sig)}",
-        "other_ed25519_key": jwt.encode(_claims(account), other_key, algorithm="EdDSA"),
-        "expired": jwt.encode(_claims(account, iat=1, exp=int(time.time()) - 60), keys.private_pem, "EdDSA"),
-        "wrong_audience": jwt.encode(_claims(account, aud="someone-else"), keys.private_pem, "EdDSA"),
-        "wrong_issuer": jwt.encode(_claims(account, iss="evil-auth"), keys.private_pem, "EdDSA"),
+        "other_rsa_key": jwt.encode(_claims(account), other_rsa_key, algorithm="RS256"),
+        # Valid signatures under algorithms other than the pinned RS256: the alg header alone must not be trusted.
+        "eddsa_signed": jwt.encode(_claims(account), Ed25519PrivateKey.generate(), algorithm="EdDSA"),
+        "es256_signed": jwt.encode(_claims(account), ec.generate_private_key(ec.SECP256R1()), algorithm="ES256"),
+        "rs512_with_our_key": jwt.encode(_claims(account), own, algorithm="RS512"),
+        "ps256_with_our_key": jwt.encode(_claims(account), own, algorithm="PS256"),
+        "expired": jwt.encode(_claims(account, iat=1, exp=int(time.time()) - 60), own, "RS256"),
+        "wrong_audience": jwt.encode(_claims(account, aud="someone-else"), own, "RS256"),
+        "wrong_issuer": jwt.encode(_claims(account, iss="evil-auth"), own, "RS256"),
         "role_altered": f"{header}.{_b64(json.dumps(claims).encode())}.{signature}",
         "garbage": "not-a-jwt",
     }
@@ -70,7 +78,11 @@ def _forgeries(account: Account, keys: KeyPair) -> dict[str, str]:
 async def test_tampered_tokens_are_rejected(auth: Harness, jwt_keys: KeyPair) -> None:
     await auth.admin("acme")
     account = await auth.customer("acme", "pat@x.test")
+    assert jwt.get_unverified_header(account.access_token)["alg"] == "RS256"
     assert (await auth.client.get("/api/v1/users/me", headers=account.headers)).status_code == 200
+    # The control: a correctly built RS256 token with our key IS accepted, so each refusal below is the forgery's.
+    control = jwt.encode(_claims(account, role="customer"), jwt_keys.private_key, algorithm="RS256")
+    assert (await auth.client.get("/api/v1/users/me", headers=bearer(control))).status_code == 200
     for name, token in _forgeries(account, jwt_keys).items():
         response = await auth.client.get("/api/v1/tenants", headers=bearer(token))
         assert response.status_code == 401, name
