@@ -8,6 +8,8 @@ the public key alone — no shared secret, no call to auth-service on the hot pa
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +45,24 @@ class Principal:
 
 
 class TokenVerifier:
-    def __init__(self, public_key_pem: str, *, issuer: str, audience: str, leeway_s: int = 5) -> None:
+    """Verifies access tokens; remembers the tokens it verified until they expire.
+
+    A buyer in a flash sale sends many requests with one token (reserve, retries, polling the booking and the
+    payment), and a signature check is most of an authenticated request's CPU. The cache is keyed by the whole
+    token string, signature included, so only a byte-identical copy of a token that passed every check is
+    served from it, and never after its ``exp`` (+ leeway). Bounded: the oldest entries go first.
+    """
+
+    def __init__(
+        self,
+        public_key_pem: str,
+        *,
+        issuer: str,
+        audience: str,
+        leeway_s: int = 5,
+        cache_size: int = 50_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         key = load_pem_public_key(public_key_pem.encode())
         if not isinstance(key, RSAPublicKey):
             raise ValueError(
@@ -56,8 +75,29 @@ class TokenVerifier:
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_s
+        self._cache_size = cache_size
+        self._clock = clock
+        self._verified: dict[str, tuple[Principal, float]] = {}
+
+    @property
+    def cached_tokens(self) -> int:
+        return len(self._verified)
 
     def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, valid_until = cached
+            if self._clock() < valid_until:
+                return principal
+            del self._verified[token]
+        principal, expires_at = self._verify_signed(token)
+        if self._cache_size > 0:
+            if len(self._verified) >= self._cache_size:
+                del self._verified[next(iter(self._verified))]  # dicts keep insertion order: the oldest goes
+            self._verified[token] = (principal, expires_at + self._leeway)
+        return principal
+
+    def _verify_signed(self, token: str) -> tuple[Principal, float]:
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -73,7 +113,7 @@ class TokenVerifier:
         role = claims["role"]
         if role not in ROLES:
             raise InvalidToken(f"unknown role {role!r}")
-        return Principal(user_id=str(claims["sub"]), tenant_id=str(claims["tid"]), role=str(role))
+        return Principal(user_id=str(claims["sub"]), tenant_id=str(claims["tid"]), role=str(role)), float(claims["exp"])
 
     def principal_from_header(self, authorization: str | None) -> Principal:
         if not authorization:
