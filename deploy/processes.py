@@ -84,11 +84,27 @@ def _running_pid(name: str) -> int | None:
         pid = int(_pidfile(name).read_text().strip())
     except (OSError, ValueError):
         return None
+    return pid if _alive(pid) else None
+
+
+def _alive(pid: int) -> bool:
+    """True while the process runs. A child of ours that exited is reaped here: until then it is a zombie,
+    which ``kill(pid, 0)`` still reports as present (a test session that started the processes is their parent)."""
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child: its own parent reaps it
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return None
-    return pid
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True  # no /proc: trust kill(pid, 0)
 
 
 def _healthy(url: str) -> bool:

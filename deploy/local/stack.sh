@@ -11,7 +11,12 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STACK_DIR="${BR_STACK_DIR:-$REPO/.stack}"
+STACK_DIR="${BR_STACK_DIR:-$REPO/.stack}"  # this checkout's configs, pids and logs
+# The data of Redis and Kafka lives with the machine, like PostgreSQL's (/var/lib/postgresql): every checkout
+# (a developer's, CI's fresh clone) talks to the same durable state, so an outbox row PostgreSQL says was
+# published is always in the Kafka log next to it. The Maven-resolved jars are cached per machine too.
+DATA_DIR="${BR_DATA_DIR:-/var/lib/booking-rush}"
+CACHE_DIR="${BR_CACHE_DIR:-/var/cache/booking-rush}"
 LOG_DIR="$STACK_DIR/logs"
 REDIS_PORT="${BR_REDIS_PORT:-6379}"
 PG_PORT=5432
@@ -74,14 +79,15 @@ install_python() {
 }
 
 install_kafka() {
-  local libs="$STACK_DIR/kafka/libs"
-  if [ ! -f "$libs/.complete" ] || [ "$REPO/deploy/kafka/pom.xml" -nt "$libs/.complete" ]; then
+  local libs="$CACHE_DIR/kafka-libs" pom_hash
+  pom_hash="$(sha256sum "$REPO/deploy/kafka/pom.xml" | cut -d' ' -f1)"
+  if [ "$(cat "$libs/.complete" 2>/dev/null)" != "$pom_hash" ]; then
     step "resolving Apache Kafka jars from Maven Central (deploy/kafka/pom.xml)"
     rm -rf "$libs"; mkdir -p "$libs"
     mvn -q -B -f "$REPO/deploy/kafka/pom.xml" dependency:copy-dependencies \
       -DincludeScope=runtime -DoutputDirectory="$libs" >"$LOG_DIR/maven.log" 2>&1 \
       || die "maven could not resolve Kafka, see $LOG_DIR/maven.log"
-    touch "$libs/.complete"
+    echo "$pom_hash" >"$libs/.complete"
   fi
 }
 
@@ -95,8 +101,9 @@ cmd_install() {
 # ---------------------------------------------------------------- redis
 redis_up() {
   local dir="$STACK_DIR/redis"
-  mkdir -p "$dir"
-  sed -e "s#@DIR@#$dir#g" -e "s#@REDIS_PORT@#$REDIS_PORT#g" "$REPO/deploy/local/redis.conf.template" >"$dir/redis.conf"
+  mkdir -p "$dir" "$DATA_DIR/redis"
+  sed -e "s#@DIR@#$dir#g" -e "s#@DATA_DIR@#$DATA_DIR/redis#g" -e "s#@REDIS_PORT@#$REDIS_PORT#g" \
+    "$REPO/deploy/local/redis.conf.template" >"$dir/redis.conf"
   if redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
     # Already running (maybe started by hand): make sure durability matches what we promise.
     redis-cli -p "$REDIS_PORT" config set appendonly yes >/dev/null
@@ -134,7 +141,7 @@ postgres_up() {
 }
 
 # ---------------------------------------------------------------- kafka
-kafka_classpath() { echo "$STACK_DIR/kafka/libs/*"; }
+kafka_classpath() { echo "$CACHE_DIR/kafka-libs/*"; }
 
 kafka_java() { # kafka_java <main class> <args...>  (the same main classes kafka-*.sh call)
   java -Xms"$KAFKA_HEAP" -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
@@ -143,11 +150,11 @@ kafka_java() { # kafka_java <main class> <args...>  (the same main classes kafka
 }
 
 kafka_up() {
-  local dir="$STACK_DIR/kafka"
-  mkdir -p "$dir/data"
-  sed -e "s#@DIR@#$dir#g" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
+  local dir="$STACK_DIR/kafka" data="$DATA_DIR/kafka"
+  mkdir -p "$dir" "$data"
+  sed -e "s#@DATA_DIR@#$data#g" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
       -e "s#@KAFKA_PARTITIONS@#$KAFKA_PARTITIONS#g" "$REPO/deploy/kafka/server.properties.template" >"$dir/server.properties"
-  if [ ! -f "$dir/data/meta.properties" ]; then
+  if [ ! -f "$data/meta.properties" ]; then
     step "formatting Kafka storage (once)"
     local cluster_id; cluster_id="$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
     kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" >"$LOG_DIR/kafka-format.log" 2>&1 \
@@ -159,7 +166,7 @@ kafka_up() {
     say "    port $KAFKA_PORT is already taken by another process; assuming it is a Kafka broker"
   else
     step "starting Apache Kafka (KRaft) on 127.0.0.1:$KAFKA_PORT"
-    setsid nohup bash -c "$(declare -f kafka_java kafka_classpath); STACK_DIR='$STACK_DIR' REPO='$REPO' \
+    setsid nohup bash -c "$(declare -f kafka_java kafka_classpath); CACHE_DIR='$CACHE_DIR' REPO='$REPO' \
       KAFKA_HEAP='$KAFKA_HEAP' kafka_java kafka.Kafka '$dir/server.properties'" >"$LOG_DIR/kafka.log" 2>&1 &
     echo $! >"$dir/kafka.pid"
   fi
@@ -234,7 +241,7 @@ cmd_status() {
     local name="$1" where="$2"; shift 2
     if "$@" >/dev/null 2>&1; then printf '  %-12s up    %s\n' "$name" "$where"; else printf '  %-12s DOWN  %s\n' "$name" "$where"; ok=1; fi
   }
-  say "Booking Rush stack (data and logs under $STACK_DIR):"
+  say "Booking Rush stack (Redis/Kafka data under $DATA_DIR, logs under $LOG_DIR):"
   check redis "redis://127.0.0.1:$REDIS_PORT (AOF everysec)" bash -c "redis-cli -p $REDIS_PORT ping | grep -q PONG"
   check postgres "postgresql://127.0.0.1:$PG_PORT  auth_db ticket_db booking_db payment_db" pg_isready -q -h 127.0.0.1 -p $PG_PORT
   check kafka "127.0.0.1:$KAFKA_PORT (KRaft, controller :$KAFKA_CONTROLLER_PORT)" port_open "$KAFKA_PORT"
