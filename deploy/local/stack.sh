@@ -40,8 +40,9 @@ wait_for() { # wait_for <what> <seconds> <command...>
   until "$@" >/dev/null 2>&1; do
     sleep 1; waited=$((waited + 1))
     if (( waited % 10 == 0 )); then say "    still waiting for $what (${waited}s)"; fi
-    (( waited >= limit )) && die "$what did not come up within ${limit}s (logs: $LOG_DIR)"
+    if (( waited >= limit )); then die "$what did not come up within ${limit}s (logs: $LOG_DIR)"; fi
   done
+  return 0  # an until loop returns its body's last status, which set -e would take for a failure
 }
 
 pg_version() { ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -n 1; }
