@@ -56,7 +56,12 @@ def process_table(environ: Mapping[str, str]) -> list[ProcessSpec]:
             "http://127.0.0.1:8003/healthz",
             {"BR_BOOKING_WORKERS": booking_workers},
         ),
-        ProcessSpec("payment-service", (python, "-m", "services.payment"), "http://127.0.0.1:8004/healthz"),
+        ProcessSpec(
+            "payment-service",
+            (python, "-m", "services.payment"),
+            "http://127.0.0.1:8004/healthz",
+            {"BR_PAYMENT_WORKERS": environ.get("BR_PAYMENT_WORKERS", "2")},
+        ),
     ]
     # Each worker serves Prometheus /metrics on its own port (see README "Monitoring").
     for index, database in enumerate(("auth_db", "ticket_db", "booking_db", "payment_db")):

@@ -22,7 +22,18 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _release_cheaply(conn: asyncpg.Connection) -> None:
+    """What the pool runs when a connection comes back. asyncpg's default (``Connection.reset``) sends
+    ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` on every release: one more round trip
+    per request, a sixth of payment-service's CPU under load. Pooled connections here never hold session state
+    (no session advisory locks, LISTEN, cursors or SET; the relay's leader lock is on a connection of its own),
+    so only an unfinished transaction needs undoing, and that costs nothing in the normal case."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10, **kwargs: Any) -> asyncpg.Pool:
+    kwargs.setdefault("reset", _release_cheaply)
     pool = await asyncpg.create_pool(
         dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=30, **kwargs
     )
