@@ -24,8 +24,8 @@ case "${1:-}" in
 
 Everything is up. The API gateway is http://127.0.0.1:8080/api/v1/ (OpenAPI: /openapi/{auth,ticket,booking,payment}.json).
 Logs: $STACK_DIR/logs/<process>.log     Stop: make down
-Load test the demo sale (headless, 60 s) and audit it:
-    python -m loadtest run --users 2000 --spawn-rate 500 --duration 60
+Load test the demo sale (headless, 60 s; it sells out) and audit it; the report lands in loadtest/reports/<run id>/:
+    python -m loadtest run --users 1000 --spawn-rate 250 --duration 60
 EOT
     ;;
   down)
