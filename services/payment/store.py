@@ -7,16 +7,15 @@ Card data never reaches this module: only the last four digits and the brand.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 
 from services.payment.gateway import ChargeResult, RefundResult
+from services.shared.db import acquire  # re-exported: the payment modules take connections through it
 
 __all__ = [
     "Payment",
@@ -91,14 +90,6 @@ class Payment:
         values["metadata"] = values["metadata"] or {}
         values["retry_count"] = values["retry_count"] or 0
         return cls(**values)
-
-
-@asynccontextmanager
-async def acquire(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
-    """``pool.acquire()`` typed as a Connection: the pool's proxy forwards every Connection method, but the
-    stubs do not say so, and the shared outbox writer (rightly) asks for a Connection."""
-    async with pool.acquire() as proxy:
-        yield cast(asyncpg.Connection, proxy)
 
 
 def _one(record: asyncpg.Record | None) -> Payment | None:
